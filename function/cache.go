@@ -1,0 +1,95 @@
+package function
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Cache is a Backend that shares one run of another Backend among all
+// concurrent callers (single-flight) and keeps its successful result for a
+// time-to-live, counted from the moment that run started, so that no caller
+// ever gets evidence older than the TTL. Failures are not kept: the next
+// caller after a failed run starts a new one. A TTL of zero turns the keeping
+// off, but callers that arrive during a run still share it.
+type Cache struct {
+	backend Backend
+	ttl     time.Duration
+	now     func() time.Time
+
+	mu     sync.Mutex
+	last   *run // the newest successful run, possibly expired
+	flight *run // the run under way, or nil
+}
+
+var _ Backend = (*Cache)(nil)
+
+type run struct {
+	started time.Time
+	done    chan struct{}
+	doc     Document
+	err     error
+}
+
+// NewCache returns a Cache in front of b that keeps results for ttl.
+func NewCache(b Backend, ttl time.Duration) *Cache {
+	return &Cache{backend: b, ttl: ttl, now: time.Now}
+}
+
+// Status returns the kept document while it is younger than the TTL;
+// otherwise it joins the run under way or starts one. The run is bounded by
+// the deadline of the caller that started it, not by its cancellation, so a
+// caller that gives up does not fail the others; each caller waits no longer
+// than its own ctx allows.
+func (c *Cache) Status(ctx context.Context) (Document, error) {
+	c.mu.Lock()
+	if l := c.last; l != nil && c.now().Sub(l.started) < c.ttl {
+		c.mu.Unlock()
+		return l.doc, nil
+	}
+	r := c.flight
+	if r == nil {
+		r = &run{started: c.now(), done: make(chan struct{})}
+		c.flight = r
+		go c.do(ctx, r)
+	}
+	c.mu.Unlock()
+
+	select {
+	case <-r.done:
+		return r.doc, r.err
+	case <-ctx.Done():
+		return Document{}, fmt.Errorf("wait for check: %w: %w", ErrNoResponse, ctx.Err())
+	}
+}
+
+func (c *Cache) do(ctx context.Context, r *run) {
+	runCtx := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithDeadline(runCtx, deadline)
+		defer cancel()
+	}
+
+	r.doc, r.err = safeStatus(runCtx, c.backend)
+
+	c.mu.Lock()
+	c.flight = nil
+	if r.err == nil {
+		c.last = r
+	}
+	c.mu.Unlock()
+	close(r.done)
+}
+
+// safeStatus calls b and turns a panic into an error, because a panic in a
+// goroutine of its own would stop the whole process.
+func safeStatus(ctx context.Context, b Backend) (doc Document, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			doc, err = Document{}, fmt.Errorf("backend panicked: %v: %w", p, ErrNoResponse)
+		}
+	}()
+	return b.Status(ctx)
+}

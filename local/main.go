@@ -1,0 +1,42 @@
+// Command kesl-status is the local runner: it serves GET /status on
+// KESL_STATUS_LISTEN, by default 127.0.0.1:8085, from the backend that the
+// KESL_STATUS_* variables select.
+//
+// Usage:
+//
+//	kesl-status          serve until SIGINT or SIGTERM
+//
+// Invalid settings stop it with exit status 2 and a message that names each
+// variable.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses of run.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return serve(ctx, environ, stderr)
+	}
+	fmt.Fprintf(stderr, "kesl-status: unknown command %q; run kesl-status without arguments to serve /status\n", args[0])
+	return exitUsage
+}
