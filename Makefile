@@ -47,5 +47,14 @@ lint: fmt-check vet
 bench:
 	./scripts/bench.sh
 
+build-StatusFunction:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap ./function/bootstrap
+
+lambda: build-StatusFunction
+	$(GO) run ./function/bootstrap/internal/mkzip -o $(BIN)/lambda/function.zip $(ARTIFACTS_DIR)/bootstrap
+
+lint-template:
+	@if command -v cfn-lint >/dev/null 2>&1; then cfn-lint template.yaml; else echo "lint-template: cfn-lint not found, so template.yaml was not checked; install it with: pip install cfn-lint"; fi
+
 clean:
 	rm -rf $(BIN)

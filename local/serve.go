@@ -50,7 +50,7 @@ func serve(ctx context.Context, environ []string, stderr io.Writer) int {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := listen(cfg)
 	if err != nil {
 		log.Error("cannot listen", "listen", cfg.Listen, "err", err)
 		return exitFailed

@@ -50,11 +50,11 @@ type Config struct {
 // Duration is a time.Duration read from text that must carry a unit.
 type Duration time.Duration
 
-// UnmarshalText parses text such as "4s" or "1m30s"; a bare number is
-// rejected because its unit would be a guess.
+// UnmarshalText parses text such as "4s" or "1m30s". A bare number other
+// than 0 is rejected because its unit would be a guess.
 func (d *Duration) UnmarshalText(text []byte) error {
 	s := string(text)
-	if n, err := strconv.ParseFloat(s, 64); err == nil {
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n != 0 {
 		return fmt.Errorf("a duration needs a unit: write %v for %s milliseconds or %ss for seconds", time.Duration(n*float64(time.Millisecond)), s, s)
 	}
 	v, err := time.ParseDuration(s)
