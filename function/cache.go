@@ -2,6 +2,7 @@ package function
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -18,10 +19,17 @@ type Cache struct {
 	ttl     time.Duration
 	now     func() time.Time
 
+	life context.Context // canceled by Close, and with it every run
+	end  context.CancelFunc
+
 	mu     sync.Mutex
+	closed bool
 	last   *run // the newest successful run, possibly expired
 	flight *run // the run under way, or nil
 }
+
+// ErrClosed is returned by Status after Close.
+var ErrClosed = errors.New("status cache closed")
 
 var _ Backend = (*Cache)(nil)
 
@@ -34,16 +42,36 @@ type run struct {
 
 // NewCache returns a Cache in front of b that keeps results for ttl.
 func NewCache(b Backend, ttl time.Duration) *Cache {
-	return &Cache{backend: b, ttl: ttl, now: time.Now}
+	life, end := context.WithCancel(context.Background())
+	return &Cache{backend: b, ttl: ttl, now: time.Now, life: life, end: end}
+}
+
+// Close cancels the run under way, waits until it has returned, and makes
+// every later Status fail with ErrClosed, so that a server shutting down
+// answers waiting requests at once and leaves no check running.
+func (c *Cache) Close() {
+	c.mu.Lock()
+	c.closed = true
+	r := c.flight
+	c.mu.Unlock()
+
+	c.end()
+	if r != nil {
+		<-r.done
+	}
 }
 
 // Status returns the kept document while it is younger than the TTL;
-// otherwise it joins the run under way or starts one. The run is bounded by
-// the deadline of the caller that started it, not by its cancellation, so a
-// caller that gives up does not fail the others; each caller waits no longer
-// than its own ctx allows.
+// otherwise it joins the run under way or starts one. The run keeps the
+// values and the deadline of the caller's ctx that started it but not its
+// cancellation, so a caller that gives up does not fail the others; only
+// Close cancels a run. Each caller waits no longer than its own ctx allows.
 func (c *Cache) Status(ctx context.Context) (Document, error) {
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return Document{}, fmt.Errorf("%w: %w", ErrNoResponse, ErrClosed)
+	}
 	if l := c.last; l != nil && c.now().Sub(l.started) < c.ttl {
 		c.mu.Unlock()
 		return l.doc, nil
@@ -65,9 +93,10 @@ func (c *Cache) Status(ctx context.Context) (Document, error) {
 }
 
 func (c *Cache) do(ctx context.Context, r *run) {
-	runCtx := context.WithoutCancel(ctx)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	defer context.AfterFunc(c.life, cancel)()
 	if deadline, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
 		runCtx, cancel = context.WithDeadline(runCtx, deadline)
 		defer cancel()
 	}

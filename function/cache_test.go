@@ -160,3 +160,34 @@ func TestCachePanicBecomesError(t *testing.T) {
 		t.Errorf("Status error = %v, want ErrNoResponse", err)
 	}
 }
+
+func TestCacheCloseCancelsRun(t *testing.T) {
+	b := &countingBackend{release: make(chan struct{})} // returns only on ctx.Done
+	c := NewCache(b, time.Minute)
+
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Status(t.Context())
+		errc <- err
+	}()
+	for b.runs.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+
+	closed := make(chan struct{})
+	go func() {
+		c.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return within 5s of canceling the run")
+	}
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("waiting caller got %v, want the run's cancellation", err)
+	}
+	if _, err := c.Status(t.Context()); !errors.Is(err, ErrClosed) || !errors.Is(err, ErrNoResponse) {
+		t.Errorf("Status after Close = %v, want ErrClosed and ErrNoResponse", err)
+	}
+}

@@ -43,8 +43,11 @@ type Handler struct {
 	keyHash [sha256.Size]byte
 	log     *slog.Logger
 
-	mu        sync.Mutex
-	lastError error // the newest logged failure, so that a shared run logs once
+	mu          sync.Mutex // guards the fields below, which logFailure uses
+	lastError   error
+	lastMessage string
+	lastLogged  time.Time
+	repeats     int // failures not logged since lastLogged
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -138,16 +141,34 @@ func (h *Handler) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare(got[:], h.keyHash[:]) == 1
 }
 
+// repeatWindow is how long the same failure message is logged only once.
+const repeatWindow = time.Minute
+
+// logFailure logs a failed check once per failure: callers that shared one
+// run get the same error value, and the same message within repeatWindow
+// is counted instead of logged again. A caller whose own request was
+// canceled logs at debug level only, because the check did not fail.
 func (h *Handler) logFailure(ctx context.Context, err error, budget time.Duration) {
-	h.mu.Lock()
-	repeated := sameError(h.lastError, err)
-	h.lastError = err
-	h.mu.Unlock()
-	if repeated {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		h.log.DebugContext(ctx, "request canceled before the check ended", "err", err)
 		return
 	}
+
+	msg := err.Error()
+	now := time.Now()
+	h.mu.Lock()
+	if sameError(h.lastError, err) || (msg == h.lastMessage && now.Sub(h.lastLogged) < repeatWindow) {
+		h.lastError = err
+		h.repeats++
+		h.mu.Unlock()
+		return
+	}
+	repeats := h.repeats
+	h.lastError, h.lastMessage, h.lastLogged, h.repeats = err, msg, now, 0
+	h.mu.Unlock()
+
 	h.log.WarnContext(ctx, "status check failed", "err", err, "budget", budget,
-		"timed_out", errors.Is(err, context.DeadlineExceeded))
+		"timed_out", errors.Is(err, context.DeadlineExceeded), "repeats_before", repeats)
 }
 
 func writeError(w http.ResponseWriter, r *http.Request, code int, errCode, message string) {

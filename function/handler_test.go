@@ -3,6 +3,7 @@ package function
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -246,5 +247,32 @@ func TestHandlerLogsSharedFailureOnce(t *testing.T) {
 	}
 	if got := strings.Count(logs.String(), "status check failed"); got != 1 {
 		t.Errorf("logged %d lines for one error value, want 1", got)
+	}
+}
+
+func TestHandlerLogsRepeatedMessageOnce(t *testing.T) {
+	var logs bytes.Buffer
+	h := NewHandler(nil, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	for range 3 {
+		h.logFailure(t.Context(), fmt.Errorf("exit status 64: %w", ErrNoResponse), time.Second)
+	}
+	h.logFailure(t.Context(), fmt.Errorf("exit status 65: %w", ErrNoResponse), time.Second)
+
+	if got := strings.Count(logs.String(), "status check failed"); got != 2 {
+		t.Errorf("logged %d lines, want 2 (one per message):\n%s", got, logs.String())
+	}
+	if !strings.Contains(logs.String(), "repeats_before=2") {
+		t.Errorf("second line does not count the 2 repeats:\n%s", logs.String())
+	}
+}
+
+func TestHandlerCanceledRequestNotWarned(t *testing.T) {
+	var logs bytes.Buffer
+	h := NewHandler(staticBackend{err: context.Canceled}, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	h.Check(ctx)
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("a canceled request was logged as a failure:\n%s", logs.String())
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -149,8 +150,8 @@ func TestRunnerStartFailures(t *testing.T) {
 			if _, _, body := get(t, "GET", r.URL("/status"), nil); body != want {
 				t.Errorf("body =\n%s\nwant\n%s", body, want)
 			}
-			if log := r.Log(); !strings.Contains(log, "status check failed") {
-				t.Errorf("log has no failed check:\n%s", log)
+			if !r.WaitLog(t, "status check failed") {
+				t.Errorf("log has no failed check:\n%s", r.Log())
 			}
 		})
 	}
@@ -320,6 +321,61 @@ func TestRunnerStopsOnSignal(t *testing.T) {
 	for _, want := range []string{"server started", "server stopped"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+func TestRunnerShutdownDuringCheck(t *testing.T) {
+	standIn := testutil.StandIn(t, "hang")
+	r := testutil.StartRunner(t, "KESL_STATUS_KESL_CONTROL="+standIn, "KESL_STATUS_TIMEOUT=60s")
+
+	bodyc := make(chan string, 1)
+	go func() {
+		resp, err := http.Get(r.URL("/status"))
+		if err != nil {
+			bodyc <- "error: " + err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		bodyc <- string(body)
+	}()
+	for testutil.Runs(t, standIn) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	start := time.Now()
+	if code := r.Stop(t); code != 0 {
+		t.Errorf("exit code = %d, want 0\n%s", code, r.Log())
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("stop took %v during a hanging check, want well under the 60s timeout", elapsed)
+	}
+	if want := string(function.Marshal(function.NotAvailable("KESL not response"))); <-bodyc != want {
+		t.Errorf("waiting request did not get the not-available document")
+	}
+	for _, pid := range testutil.RunPIDs(t, standIn) {
+		if err := syscall.Kill(pid, 0); err == nil {
+			t.Errorf("kesl-control %d still runs after the runner stopped", pid)
+		}
+	}
+}
+
+func TestRunnerBasePath(t *testing.T) {
+	r := testutil.StartRunner(t, "KESL_STATUS_KESL_CONTROL="+testutil.StandIn(t, "healthy-12.2"),
+		"KESL_STATUS_BASE_PATH=/kesl")
+	tests := []struct {
+		path     string
+		wantCode int
+	}{
+		{"/kesl/status", 200},
+		{"/status", 404},
+		{"/keslstatus", 404},
+		{"/kesl/status/", 404},
+	}
+	for _, tt := range tests {
+		if code, _, _ := get(t, "GET", r.URL(tt.path), nil); code != tt.wantCode {
+			t.Errorf("GET %s: code = %d, want %d", tt.path, code, tt.wantCode)
 		}
 	}
 }

@@ -5,9 +5,11 @@
 // Usage:
 //
 //	kesl-status          serve until SIGINT or SIGTERM
+//	kesl-status check    check the compliance rules once (Nagios plugin)
 //
 // Invalid settings stop it with exit status 2 and a message that names each
-// variable.
+// variable. The check command exits with 3 instead, which Nagios reads as
+// UNKNOWN.
 package main
 
 import (
@@ -36,6 +38,9 @@ const (
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return serve(ctx, environ, stderr)
+	}
+	if args[0] == "check" {
+		return check(ctx, args[1:], environ, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "kesl-status: unknown command %q; run kesl-status without arguments to serve /status\n", args[0])
 	return exitUsage

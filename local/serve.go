@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os/signal"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/kesl-status/kesl-status/function"
@@ -38,7 +41,10 @@ func serve(ctx context.Context, environ []string, stderr io.Writer) int {
 		log.Error("cannot build backend", "err", err)
 		return exitUsage
 	}
-	handler := function.NewHandler(backend, cfg.HandlerOptions(log))
+	var handler http.Handler = function.NewHandler(backend, cfg.HandlerOptions(log))
+	if cfg.BasePath != "" {
+		handler = withBasePath(cfg.BasePath, handler)
+	}
 
 	srv := &http.Server{
 		Handler:           handler,
@@ -48,6 +54,9 @@ func serve(ctx context.Context, environ []string, stderr io.Writer) int {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Without this, "OPTIONS *" gets 200 from net/http before the API
+		// key check; with it, the handler answers 403 or 404.
+		DisableGeneralOptionsHandler: true,
 	}
 
 	ln, err := listen(cfg)
@@ -57,12 +66,15 @@ func serve(ctx context.Context, environ []string, stderr io.Writer) int {
 	}
 	log.Info("server started", "listen", ln.Addr().String(), "settings", cfg)
 
-	return shutdownOn(ctx, srv, ln, log)
+	return shutdownOn(ctx, srv, ln, backend, log)
 }
 
-// shutdownOn serves on ln until ctx ends, then lets requests in progress
-// finish for up to shutdownTimeout.
-func shutdownOn(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger) int {
+// shutdownOn serves on ln until ctx ends. It then cancels the check under
+// way, so that waiting requests get "KESL not response" at once and no
+// kesl-control outlives the runner, and lets requests in progress finish
+// for up to shutdownTimeout. A second SIGINT or SIGTERM ends the process
+// at once.
+func shutdownOn(ctx context.Context, srv *http.Server, ln net.Listener, checks *function.Cache, log *slog.Logger) int {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -74,6 +86,8 @@ func shutdownOn(ctx context.Context, srv *http.Server, ln net.Listener, log *slo
 	}
 
 	log.Info("server stopping", "reason", context.Cause(ctx))
+	signal.Reset(syscall.SIGINT, syscall.SIGTERM)
+	checks.Close()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -82,4 +96,21 @@ func shutdownOn(ctx context.Context, srv *http.Server, ln net.Listener, log *slo
 	}
 	log.Info("server stopped")
 	return exitOK
+}
+
+// withBasePath serves base+"/status" as /status, for a reverse proxy that
+// forwards a path prefix. Paths outside base reach h as "", which h answers
+// with its 404 document.
+func withBasePath(base string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.Path, base)
+		if !ok || !strings.HasPrefix(rest, "/") {
+			rest = ""
+		}
+		u := *r.URL
+		u.Path, u.RawPath = rest, ""
+		r2 := r.Clone(r.Context())
+		r2.URL = &u
+		h.ServeHTTP(w, r2)
+	})
 }

@@ -19,7 +19,12 @@ KESL_STATUS_KESL_CONTROL="$work/kesl-control" KESL_STATUS_LISTEN="$listen" \
 runner=$!
 
 for _ in $(seq 50); do
-	curl -s -o /dev/null "http://$listen/status" && break
+	grep -q "server started" "$work/runner.log" && break
+	if ! kill -0 "$runner" 2>/dev/null; then
+		echo "the runner did not start (set KESL_STATUS_LISTEN to a free address):" >&2
+		cat "$work/runner.log" >&2
+		exit 1
+	fi
 	sleep 0.1
 done
 

@@ -12,7 +12,7 @@ import (
 
 // NewBackend builds the backend that BACKEND selects, behind a Cache with
 // CACHE_TTL.
-func (c Config) NewBackend() (function.Backend, error) {
+func (c Config) NewBackend() (*function.Cache, error) {
 	var b function.Backend
 	switch c.Backend {
 	case "cli":

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -54,16 +55,20 @@ type Duration time.Duration
 // than 0 is rejected because its unit would be a guess.
 func (d *Duration) UnmarshalText(text []byte) error {
 	s := string(text)
-	if n, err := strconv.ParseFloat(s, 64); err == nil && n != 0 {
-		return fmt.Errorf("a duration needs a unit: write %v for %s milliseconds or %ss for seconds", time.Duration(n*float64(time.Millisecond)), s, s)
+	if bareNumber.MatchString(s) && strings.Trim(s, "0.") != "" {
+		ms, _ := strconv.ParseFloat(s, 64)
+		return fmt.Errorf("a duration needs a unit: write %v for %s milliseconds or %ss for seconds",
+			time.Duration(ms*float64(time.Millisecond)), s, s)
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("not a duration: write a number with a unit, such as 4s, 500ms or 1m")
+		return fmt.Errorf("not a duration (%v): write a number with a unit, such as 4s, 500ms or 1m", err)
 	}
 	*d = Duration(v)
 	return nil
 }
+
+var bareNumber = regexp.MustCompile(`^[0-9]{1,9}(\.[0-9]{1,9})?$`)
 
 // Std returns d as a time.Duration.
 func (d Duration) Std() time.Duration { return time.Duration(d) }
@@ -86,6 +91,19 @@ func Load(environ []string) (Config, error) {
 	return c, nil
 }
 
+// minTimeout is the smallest TIMEOUT: starting kesl-control alone takes a
+// few milliseconds, so a smaller budget fails every check.
+const minTimeout = Duration(100 * time.Millisecond)
+
+func validListen(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || strings.ContainsAny(host, " \t") {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
+}
+
 func (c *Config) validate(vars map[string]string, errs *Error) {
 	switch c.Backend {
 	case "cli":
@@ -97,17 +115,18 @@ func (c *Config) validate(vars map[string]string, errs *Error) {
 		errs.add("BACKEND", c.Backend, "must be cli or agent")
 	}
 
-	if c.Timeout <= 0 && !errs.has("TIMEOUT") {
-		errs.add("TIMEOUT", vars[Prefix+"TIMEOUT"], "must be greater than zero, such as 10s")
+	if c.Timeout < minTimeout && !errs.has("TIMEOUT") {
+		errs.add("TIMEOUT", vars[Prefix+"TIMEOUT"], "must be at least 100ms, such as 10s, because a check runs a process")
 	}
 	if c.CacheTTL < 0 && !errs.has("CACHE_TTL") {
 		errs.add("CACHE_TTL", vars[Prefix+"CACHE_TTL"], "must be zero (no caching) or greater, such as 5s")
 	}
-	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
-		errs.add("LISTEN", c.Listen, "must be host:port, such as 127.0.0.1:8085")
+	if !validListen(c.Listen) {
+		errs.add("LISTEN", c.Listen, "must be host:port with a port from 0 to 65535, such as 127.0.0.1:8085")
 	}
-	if !errs.has("UNAVAILABLE_CODE") && (c.UnavailableCode < 200 || c.UnavailableCode > 599) {
-		errs.add("UNAVAILABLE_CODE", strconv.Itoa(c.UnavailableCode), "must be an HTTP status code from 200 to 599, such as 503")
+	// 1xx, 204, 205, 3xx and 304 cannot carry the document's body.
+	if code := c.UnavailableCode; !errs.has("UNAVAILABLE_CODE") && code != 200 && (code < 400 || code > 599) {
+		errs.add("UNAVAILABLE_CODE", strconv.Itoa(code), "must be 200 or a code from 400 to 599, such as 503")
 	}
 	if c.BasePath != "" && (!strings.HasPrefix(c.BasePath, "/") || strings.HasSuffix(c.BasePath, "/")) {
 		errs.add("BASE_PATH", c.BasePath, "must start with / and not end with /, such as /kesl")
@@ -115,6 +134,7 @@ func (c *Config) validate(vars map[string]string, errs *Error) {
 
 	c.APIKey = readSecret(c.APIKey, c.APIKeyFile, "API_KEY", errs)
 	c.AgentAPIKey = readSecret(c.AgentAPIKey, c.AgentAPIKeyFile, "AGENT_API_KEY", errs)
+	checkUnknown(vars, errs)
 
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs.add("LOG_LEVEL", c.LogLevel, "must be debug, info, warn or error")

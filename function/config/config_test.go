@@ -77,9 +77,13 @@ func TestLoadInvalid(t *testing.T) {
 		{"duration without unit", []string{"KESL_STATUS_TIMEOUT=4000"},
 			[]string{`KESL_STATUS_TIMEOUT="4000"`, "write 4s"}},
 		{"zero timeout", []string{"KESL_STATUS_TIMEOUT=0s"},
-			[]string{"KESL_STATUS_TIMEOUT", "greater than zero"}},
+			[]string{"KESL_STATUS_TIMEOUT", "at least 100ms"}},
 		{"negative timeout", []string{"KESL_STATUS_TIMEOUT=-1s"},
-			[]string{"KESL_STATUS_TIMEOUT", "greater than zero"}},
+			[]string{"KESL_STATUS_TIMEOUT", "at least 100ms"}},
+		{"tiny timeout", []string{"KESL_STATUS_TIMEOUT=1ns"},
+			[]string{"KESL_STATUS_TIMEOUT", "at least 100ms"}},
+		{"timeout NaN", []string{"KESL_STATUS_TIMEOUT=NaN"},
+			[]string{`KESL_STATUS_TIMEOUT="NaN"`, "not a duration"}},
 		{"negative ttl", []string{"KESL_STATUS_CACHE_TTL=-5s"},
 			[]string{"KESL_STATUS_CACHE_TTL"}},
 		{"ttl not a duration", []string{"KESL_STATUS_CACHE_TTL=soon"},
@@ -93,7 +97,21 @@ func TestLoadInvalid(t *testing.T) {
 		{"code not a number", []string{"KESL_STATUS_UNAVAILABLE_CODE=five"},
 			[]string{"KESL_STATUS_UNAVAILABLE_CODE", "whole number"}},
 		{"code out of range", []string{"KESL_STATUS_UNAVAILABLE_CODE=99"},
-			[]string{"KESL_STATUS_UNAVAILABLE_CODE", "200 to 599"}},
+			[]string{"KESL_STATUS_UNAVAILABLE_CODE", "200 or a code from 400 to 599"}},
+		{"code without body", []string{"KESL_STATUS_UNAVAILABLE_CODE=204"},
+			[]string{"KESL_STATUS_UNAVAILABLE_CODE", "200 or a code from 400 to 599"}},
+		{"listen port not a number", []string{"KESL_STATUS_LISTEN=127.0.0.1:abc"},
+			[]string{"KESL_STATUS_LISTEN", "port from 0 to 65535"}},
+		{"listen port too large", []string{"KESL_STATUS_LISTEN=127.0.0.1:99999"},
+			[]string{"KESL_STATUS_LISTEN", "port from 0 to 65535"}},
+		{"misspelt variable", []string{"KESL_STATUS_APIKEY=secret"},
+			[]string{"KESL_STATUS_APIKEY", "did you mean KESL_STATUS_API_KEY?"}},
+		{"unknown variable", []string{"KESL_STATUS_COLOUR=blue"},
+			[]string{"KESL_STATUS_COLOUR", "not a setting"}},
+		{"key with trailing space", []string{"KESL_STATUS_API_KEY=k3y "},
+			[]string{"KESL_STATUS_API_KEY", "space"}},
+		{"key file not regular", []string{"KESL_STATUS_API_KEY_FILE=/dev/null"},
+			[]string{"KESL_STATUS_API_KEY_FILE", "regular file"}},
 		{"log level", []string{"KESL_STATUS_LOG_LEVEL=verbose"},
 			[]string{"KESL_STATUS_LOG_LEVEL", "debug, info, warn or error"}},
 		{"log format", []string{"KESL_STATUS_LOG_FORMAT=xml"},
@@ -162,5 +180,28 @@ func TestLoadNeverPrintsSecret(t *testing.T) {
 	_, err := Load([]string{"KESL_STATUS_API_KEY=topsecret", "KESL_STATUS_API_KEY_FILE=/nonexistent"})
 	if err == nil || strings.Contains(err.Error(), "topsecret") {
 		t.Errorf("Load error = %v, want an error without the key", err)
+	}
+}
+
+func TestLoadAPIKeyFileInvalidKey(t *testing.T) {
+	tests := []struct {
+		name, content, want string
+	}{
+		{"two lines", "first\nsecond\n", "printable ASCII"},
+		{"trailing space", "k3y \n", "space"},
+		{"byte order mark", "\ufeffk3y\n", "printable ASCII"},
+		{"only a newline", "\n", "empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "key")
+			if err := os.WriteFile(file, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load([]string{"KESL_STATUS_API_KEY_FILE=" + file})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Load error = %v, want one that contains %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -1,8 +1,14 @@
 package config
 
-import "os"
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+)
 
-// validateTLS checks the local runner's TLS files.
+// validateTLS checks the local runner's TLS files by loading them as
+// ServerTLSConfig does.
 func (c *Config) validateTLS(errs *Error) {
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs.add("TLS_CERT_FILE", c.TLSCertFile, "set both "+Prefix+"TLS_CERT_FILE and "+Prefix+"TLS_KEY_FILE, or neither")
@@ -15,12 +21,80 @@ func (c *Config) validateTLS(errs *Error) {
 		{"TLS_KEY_FILE", c.TLSKeyFile},
 		{"TLS_CLIENT_CA_FILE", c.TLSClientCAFile},
 	}
+	unreadable := false
 	for _, f := range files {
 		if f.path == "" {
 			continue
 		}
 		if _, err := os.ReadFile(f.path); err != nil {
 			errs.add(f.name, f.path, "cannot read the file: "+err.Error())
+			unreadable = true
 		}
 	}
+	if unreadable || errs.has("TLS_CERT_FILE") {
+		return
+	}
+
+	if c.TLSCertFile != "" {
+		if _, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile); err != nil {
+			errs.add("TLS_CERT_FILE", c.TLSCertFile, keyPairMessage(Prefix+"TLS_KEY_FILE", err))
+		}
+	}
+	if c.TLSClientCAFile != "" {
+		if _, err := loadCertPool(c.TLSClientCAFile); err != nil {
+			errs.add("TLS_CLIENT_CA_FILE", c.TLSClientCAFile, "cannot load the CA certificates: "+err.Error())
+		}
+	}
+}
+
+// ServerTLSConfig returns the local runner's TLS settings, or nil when
+// TLS_CERT_FILE is not set. The settings require TLS 1.2 or later and serve
+// the certificate of TLS_CERT_FILE and TLS_KEY_FILE. When
+// TLS_CLIENT_CA_FILE is set, every connection must present a client
+// certificate signed by one of its CAs. The files are read once, so a
+// renewed certificate needs a restart.
+func (c Config) ServerTLSConfig() (*tls.Config, error) {
+	if c.TLSCertFile == "" {
+		return nil, nil
+	}
+
+	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("load %s %q and %s %q: %w", Prefix+"TLS_CERT_FILE", c.TLSCertFile, Prefix+"TLS_KEY_FILE", c.TLSKeyFile, err)
+	}
+	tc := &tls.Config{
+		MinVersion:   tls.VersionTLS12,
+		Certificates: []tls.Certificate{cert},
+	}
+
+	if c.TLSClientCAFile != "" {
+		pool, err := loadCertPool(c.TLSClientCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", Prefix+"TLS_CLIENT_CA_FILE", err)
+		}
+		tc.ClientCAs = pool
+		tc.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	return tc, nil
+}
+
+// loadCertPool reads the PEM certificates in file into a pool. A file with
+// no certificate in it is an error.
+func loadCertPool(file string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%q contains no PEM certificate", file)
+	}
+	return pool, nil
+}
+
+// keyPairMessage describes a failure of tls.LoadX509KeyPair for a problem
+// of the certificate variable; keyVar names the key's variable.
+func keyPairMessage(keyVar string, err error) string {
+	return "cannot load the certificate with the key of " + keyVar + ": " + err.Error() +
+		"; both files must be PEM, and the key must belong to the certificate"
 }

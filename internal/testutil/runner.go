@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -22,6 +23,7 @@ type Runner struct {
 	mu     sync.Mutex
 	stderr bytes.Buffer
 	exited chan struct{}
+	logEnd chan struct{} // closed when stderr reaches its end
 }
 
 var listenRE = regexp.MustCompile(`listen=(\S+)`)
@@ -47,7 +49,7 @@ func StartRunner(tb testing.TB, env ...string) *Runner {
 	tb.Helper()
 	bin := Build(tb, "./local")
 
-	r := &Runner{exited: make(chan struct{})}
+	r := &Runner{exited: make(chan struct{}), logEnd: make(chan struct{})}
 	r.cmd = exec.Command(bin)
 	r.cmd.Env = append(append(BaseEnv(), "KESL_STATUS_LISTEN=127.0.0.1:0"), env...)
 	// An os.Pipe, unlike StderrPipe, may be read after Wait returns, so no
@@ -84,6 +86,7 @@ func StartRunner(tb testing.TB, env ...string) *Runner {
 }
 
 func (r *Runner) readLog(pipe io.ReadCloser, addr chan<- string) {
+	defer close(r.logEnd)
 	defer pipe.Close()
 	sc := bufio.NewScanner(pipe)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -113,22 +116,42 @@ func (r *Runner) Log() string {
 	return r.stderr.String()
 }
 
+// WaitLog waits up to 10 s for a log line that contains text, because a
+// line reaches Log through a pipe some time after the runner wrote it.
+func (r *Runner) WaitLog(tb testing.TB, text string) bool {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(r.Log(), text) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
 // Stop sends SIGTERM and waits up to 15 s for the runner to exit, then kills
-// it. It returns the exit code.
+// it. It returns the exit code once Log holds all that the runner wrote.
 func (r *Runner) Stop(tb testing.TB) int {
 	tb.Helper()
 	select {
 	case <-r.exited:
-		return r.cmd.ProcessState.ExitCode()
 	default:
+		r.cmd.Process.Signal(syscall.SIGTERM)
 	}
-	r.cmd.Process.Signal(syscall.SIGTERM)
+
 	select {
 	case <-r.exited:
 	case <-time.After(15 * time.Second):
 		r.cmd.Process.Kill()
 		<-r.exited
 		tb.Errorf("runner ignored SIGTERM for 15s:\n%s", r.Log())
+	}
+
+	select {
+	case <-r.logEnd:
+	case <-time.After(5 * time.Second):
+		tb.Errorf("runner's stderr stayed open 5s after it exited")
 	}
 	return r.cmd.ProcessState.ExitCode()
 }
