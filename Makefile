@@ -41,6 +41,7 @@ unit:
 fuzz:
 	$(GO) test ./backends/cli -run '^$$' -fuzz '^FuzzParseJSON$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./backends/cli -run '^$$' -fuzz '^FuzzParseText$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./function -run '^$$' -fuzz '^FuzzParseDocument$$' -fuzztime $(FUZZTIME)
 
 lint: fmt-check vet
 

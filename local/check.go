@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kesl-status/kesl-status/function"
 	"github.com/kesl-status/kesl-status/function/compliance"
 	"github.com/kesl-status/kesl-status/function/config"
 )
@@ -164,7 +165,13 @@ func newCheckRun(environ []string, now string) (checkRun, error) {
 	if err := joinProblems(err, ccErr); err != nil {
 		return checkRun{}, err
 	}
-	targets, err := cfg.ComplianceTargets(cc)
+	var local function.Backend
+	if len(cc.Targets) == 0 {
+		if local, err = cfg.NewBackend(nil); err != nil {
+			return checkRun{}, err
+		}
+	}
+	targets, err := cfg.ComplianceTargets(cc, local)
 	if err != nil {
 		return checkRun{}, err
 	}

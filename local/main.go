@@ -35,13 +35,24 @@ const (
 	exitUsage  = 2
 )
 
+const usage = `Usage:
+  kesl-status          serve GET /status on KESL_STATUS_LISTEN (default 127.0.0.1:8085)
+  kesl-status check    check the compliance rules once, as a Nagios plugin (check -h lists its flags)
+
+Settings are KESL_STATUS_* environment variables; the README lists them.
+`
+
 func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return serve(ctx, environ, stderr)
 	}
-	if args[0] == "check" {
+	switch args[0] {
+	case "check":
 		return check(ctx, args[1:], environ, stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
 	}
-	fmt.Fprintf(stderr, "kesl-status: unknown command %q; run kesl-status without arguments to serve /status\n", args[0])
+	fmt.Fprintf(stderr, "kesl-status: unknown command %q\n%s", args[0], usage)
 	return exitUsage
 }

@@ -36,7 +36,7 @@ func serve(ctx context.Context, environ []string, stderr io.Writer) int {
 	}
 	log := cfg.NewLogger(stderr)
 
-	backend, err := cfg.NewBackend()
+	backend, err := cfg.NewBackend(log)
 	if err != nil {
 		log.Error("cannot build backend", "err", err)
 		return exitUsage

@@ -37,12 +37,12 @@ func newHandler(environ []string, getenv func(string) string) (*awslambda.Handle
 	}
 	log := awslambda.NewLogger(os.Stderr, getenv, cfg.LogLevel, cfg.LogFormat)
 
-	backend, err := cfg.NewBackend()
+	backend, err := cfg.NewBackend(log)
 	if err != nil {
 		log.Error("cannot build backend", "err", err)
 		return nil, err
 	}
-	scheduler, err := newScheduler(cfg, environ, log)
+	scheduler, err := newScheduler(cfg, environ, backend, log)
 	if err != nil {
 		log.Error("cannot build compliance check", "err", err)
 		return nil, err

@@ -56,7 +56,7 @@ func TestLoadAgent(t *testing.T) {
 		o.CertFile != client.CertFile || o.KeyFile != client.KeyFile {
 		t.Errorf("AgentOptions = %+v, want the values set", o)
 	}
-	if _, err := c.NewBackend(); err != nil {
+	if _, err := c.NewBackend(nil); err != nil {
 		t.Errorf("NewBackend: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/kesl-status/kesl-status/backends/agent"
+	"github.com/kesl-status/kesl-status/function"
 	"github.com/kesl-status/kesl-status/function/compliance"
 )
 
@@ -164,15 +165,15 @@ func checkTargetURL(raw string) error {
 }
 
 // ComplianceTargets builds the hosts of cc: one agent backend per entry of
-// cc.Targets, with the agent settings of c, or, when there are none, the
-// backend of c as the host "local".
-func (c Config) ComplianceTargets(cc Compliance) ([]compliance.Target, error) {
+// cc.Targets, with the agent settings of c, or, when there are none, local
+// as the host "local". Passing the backend that also serves /status lets
+// both share one cache and one run.
+func (c Config) ComplianceTargets(cc Compliance, local function.Backend) ([]compliance.Target, error) {
 	if len(cc.Targets) == 0 {
-		b, err := c.NewBackend()
-		if err != nil {
-			return nil, err
+		if local == nil {
+			return nil, fmt.Errorf("no %sTARGETS and no local backend", Prefix)
 		}
-		return []compliance.Target{{Name: LocalHost, Backend: b}}, nil
+		return []compliance.Target{{Name: LocalHost, Backend: local}}, nil
 	}
 
 	targets := make([]compliance.Target, 0, len(cc.Targets))

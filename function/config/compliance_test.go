@@ -155,11 +155,15 @@ func TestComplianceTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	local, err := cfg.ComplianceTargets(cc)
+	backend, err := cfg.NewBackend(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := cfg.ComplianceTargets(cc, backend)
 	if err != nil {
 		t.Fatalf("ComplianceTargets without TARGETS: %v", err)
 	}
-	if len(local) != 1 || local[0].Name != "local" || local[0].Backend == nil {
+	if len(local) != 1 || local[0].Name != "local" || local[0].Backend != backend {
 		t.Errorf("targets = %+v, want the configured backend as host local", local)
 	}
 
@@ -167,7 +171,7 @@ func TestComplianceTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fleet, err := cfg.ComplianceTargets(cc)
+	fleet, err := cfg.ComplianceTargets(cc, nil)
 	if err != nil {
 		t.Fatalf("ComplianceTargets: %v", err)
 	}
