@@ -55,7 +55,7 @@ lambda: build-StatusFunction
 	$(GO) run ./function/bootstrap/internal/mkzip -o $(BIN)/lambda/function.zip $(ARTIFACTS_DIR)/bootstrap
 
 lint-template:
-	@if command -v cfn-lint >/dev/null 2>&1; then cfn-lint template.yaml; else echo "lint-template: cfn-lint not found, so template.yaml was not checked; install it with: pip install cfn-lint"; fi
+	@if command -v cfn-lint >/dev/null 2>&1; then cfn-lint template.yaml && echo "lint-template: cfn-lint found no problem in template.yaml"; else echo "lint-template: cfn-lint not found, so template.yaml was not checked; install it with: pip install cfn-lint"; fi
 
 clean:
 	rm -rf $(BIN)

@@ -37,6 +37,7 @@ type run struct {
 	started time.Time
 	done    chan struct{}
 	doc     Document
+	body    []byte // Marshal(doc), set with doc when err is nil
 	err     error
 }
 
@@ -72,7 +73,7 @@ func (c *Cache) Status(ctx context.Context) (Document, error) {
 		c.mu.Unlock()
 		return Document{}, fmt.Errorf("%w: %w", ErrNoResponse, ErrClosed)
 	}
-	if l := c.last; l != nil && c.now().Sub(l.started) < c.ttl {
+	if l := c.freshLocked(); l != nil {
 		c.mu.Unlock()
 		return l.doc, nil
 	}
@@ -92,6 +93,24 @@ func (c *Cache) Status(ctx context.Context) (Document, error) {
 	}
 }
 
+// Fresh returns the kept document and its encoding by Marshal while they
+// are younger than the TTL. The caller must not modify the bytes.
+func (c *Cache) Fresh() (Document, []byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l := c.freshLocked(); l != nil {
+		return l.doc, l.body, true
+	}
+	return Document{}, nil, false
+}
+
+func (c *Cache) freshLocked() *run {
+	if l := c.last; l != nil && !c.closed && c.now().Sub(l.started) < c.ttl {
+		return l
+	}
+	return nil
+}
+
 func (c *Cache) do(ctx context.Context, r *run) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
@@ -102,6 +121,9 @@ func (c *Cache) do(ctx context.Context, r *run) {
 	}
 
 	r.doc, r.err = safeStatus(runCtx, c.backend)
+	if r.err == nil {
+		r.body = Marshal(r.doc)
+	}
 
 	c.mu.Lock()
 	c.flight = nil

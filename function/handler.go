@@ -120,11 +120,25 @@ func (h *Handler) respond(r *http.Request) (int, []byte) {
 		return http.StatusMethodNotAllowed, MarshalError("METHOD NOT ALLOWED", "Method Not Allowed")
 	}
 
-	doc := h.Check(r.Context())
-	if !doc.Available() {
-		return h.opts.UnavailableCode, Marshal(doc)
+	// A fresh result of a Cache skips the timeout and the encoding.
+	if f, ok := h.backend.(freshSource); ok {
+		if doc, body, ok := f.Fresh(); ok {
+			return h.code(doc), body
+		}
 	}
-	return http.StatusOK, Marshal(doc)
+	doc := h.Check(r.Context())
+	return h.code(doc), Marshal(doc)
+}
+
+type freshSource interface {
+	Fresh() (Document, []byte, bool)
+}
+
+func (h *Handler) code(doc Document) int {
+	if doc.Available() {
+		return http.StatusOK
+	}
+	return h.opts.UnavailableCode
 }
 
 // authorized compares SHA-256 digests in constant time, so that neither the
@@ -175,13 +189,20 @@ func writeError(w http.ResponseWriter, r *http.Request, code int, errCode, messa
 	write(w, r, code, MarshalError(errCode, message))
 }
 
+// Header values shared by every response; net/http only reads them.
+var (
+	jsonType   = []string{"application/json"}
+	noStore    = []string{"no-store"}
+	allowedGet = []string{"GET, HEAD"}
+)
+
 func write(w http.ResponseWriter, r *http.Request, code int, body []byte) {
 	header := w.Header()
-	header.Set("Content-Type", "application/json")
-	header.Set("Cache-Control", "no-store")
-	header.Set("Content-Length", strconv.Itoa(len(body)))
+	header["Content-Type"] = jsonType
+	header["Cache-Control"] = noStore
+	header["Content-Length"] = []string{strconv.Itoa(len(body))}
 	if code == http.StatusMethodNotAllowed {
-		header.Set("Allow", "GET, HEAD")
+		header["Allow"] = allowedGet
 	}
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {

@@ -89,6 +89,6 @@ echo "kesl-control runs: $(wc -l <"$work/runs")"
 stop_runner
 
 echo "== uncached check: our overhead beyond the child's own run time"
-go test -run '^$' -bench 'BenchmarkStatus|BenchmarkExec' -benchtime 200x -count 3 ./backends/cli
+go test -run '^$' -bench '^(BenchmarkStatus|BenchmarkStandInRun)$' -benchtime 200x -count 3 ./backends/cli
 echo "== handler core"
 go test -run '^$' -bench . -benchmem ./function/
