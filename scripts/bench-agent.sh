@@ -21,33 +21,7 @@ connections=${BENCH_CONNECTIONS:-50}
 host=127.0.0.1:18285
 edge=127.0.0.1:18286
 
-if ! command -v wrk >/dev/null; then
-	echo "wrk is missing; installing it from Debian's packages" >&2
-	apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-fi
-
-make -s build
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-ln -s "$PWD/bin/kesl-control-standin" "$work/kesl-control"
-echo scenario=healthy-12.2 >"$work/kesl-control.scenario"
-
-wait_for() {
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://$1/status" && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on $1" >&2
-	return 1
-}
+. scripts/bench-lib.sh
 
 start_chain() { # cache TTL of the edge runner, then of the host runner
 	KESL_STATUS_KESL_CONTROL="$work/kesl-control" KESL_STATUS_LISTEN=$host \

@@ -12,33 +12,8 @@ connections=${BENCH_CONNECTIONS:-50}
 ours=127.0.0.1:18185
 bare=127.0.0.1:18186
 
-if ! command -v wrk >/dev/null; then
-	echo "wrk is missing; installing it from Debian's packages" >&2
-	apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-fi
-
-make -s build
+. scripts/bench-lib.sh
 go build -o bin/bareserver ./scripts/bareserver
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-ln -s "$PWD/bin/kesl-control-standin" "$work/kesl-control"
-
-wait_for() {
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://$1/status" && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on $1" >&2
-	return 1
-}
 
 start_runner() { # ttl, then extra scenario lines
 	local ttl=$1

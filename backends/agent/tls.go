@@ -16,7 +16,7 @@ func clientTLSConfig(o Options) (*tls.Config, error) {
 	c := &tls.Config{MinVersion: tls.VersionTLS12}
 
 	if o.CAFile != "" {
-		pool, err := loadCertPool(o.CAFile)
+		pool, err := LoadCertPool(o.CAFile)
 		if err != nil {
 			return nil, err
 		}
@@ -36,9 +36,9 @@ func clientTLSConfig(o Options) (*tls.Config, error) {
 	return c, nil
 }
 
-// loadCertPool reads the PEM certificates in file into a pool. A file with
+// LoadCertPool reads the PEM certificates in file into a pool. A file with
 // no certificate in it is an error.
-func loadCertPool(file string) (*x509.CertPool, error) {
+func LoadCertPool(file string) (*x509.CertPool, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err

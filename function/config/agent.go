@@ -21,7 +21,7 @@ func (c *Config) validateAgent(errs *Error) {
 	}
 
 	if c.AgentCAFile != "" {
-		if _, err := loadCertPool(c.AgentCAFile); err != nil {
+		if _, err := agent.LoadCertPool(c.AgentCAFile); err != nil {
 			errs.add("AGENT_CA_FILE", c.AgentCAFile, "cannot load the CA certificates: "+err.Error())
 		}
 	}

@@ -2,9 +2,10 @@ package config
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"os"
+
+	"github.com/kesl-status/kesl-status/backends/agent"
 )
 
 // validateTLS checks the local runner's TLS files by loading them as
@@ -41,7 +42,7 @@ func (c *Config) validateTLS(errs *Error) {
 		}
 	}
 	if c.TLSClientCAFile != "" {
-		if _, err := loadCertPool(c.TLSClientCAFile); err != nil {
+		if _, err := agent.LoadCertPool(c.TLSClientCAFile); err != nil {
 			errs.add("TLS_CLIENT_CA_FILE", c.TLSClientCAFile, "cannot load the CA certificates: "+err.Error())
 		}
 	}
@@ -68,7 +69,7 @@ func (c Config) ServerTLSConfig() (*tls.Config, error) {
 	}
 
 	if c.TLSClientCAFile != "" {
-		pool, err := loadCertPool(c.TLSClientCAFile)
+		pool, err := agent.LoadCertPool(c.TLSClientCAFile)
 		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", Prefix+"TLS_CLIENT_CA_FILE", err)
 		}
@@ -76,20 +77,6 @@ func (c Config) ServerTLSConfig() (*tls.Config, error) {
 		tc.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	return tc, nil
-}
-
-// loadCertPool reads the PEM certificates in file into a pool. A file with
-// no certificate in it is an error.
-func loadCertPool(file string) (*x509.CertPool, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("%q contains no PEM certificate", file)
-	}
-	return pool, nil
 }
 
 // keyPairMessage describes a failure of tls.LoadX509KeyPair for a problem
