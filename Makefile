@@ -11,7 +11,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 export AWS_EC2_METADATA_DISABLED := true
 export GOFLAGS := -mod=readonly
 
-.PHONY: build run demo test lint vet fmt-check unit fuzz bench tools lambda lint-template build-StatusFunction clean
+.PHONY: build run demo test lint vet fmt-check tidy-check unit fuzz bench tools lambda lint-template build-StatusFunction clean
 
 build:
 	$(GO) build -o $(BIN)/kesl-status ./local
@@ -23,7 +23,7 @@ run: build
 demo: build
 	./scripts/demo.sh
 
-test: tools fmt-check vet unit fuzz lint-template
+test: tools fmt-check tidy-check vet unit fuzz lint-template
 
 tools:
 	$(GO) mod download
@@ -31,6 +31,9 @@ tools:
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+tidy-check:
+	$(GO) mod tidy -diff
 
 vet:
 	$(GO) vet ./...

@@ -63,10 +63,11 @@ func (c *Cache) Close() {
 }
 
 // Status returns the kept document while it is younger than the TTL;
-// otherwise it joins the run under way or starts one. The run keeps the
-// values and the deadline of the caller's ctx that started it but not its
-// cancellation, so a caller that gives up does not fail the others; only
-// Close cancels a run. Each caller waits no longer than its own ctx allows.
+// otherwise it joins the run under way or starts one. The run takes the
+// values and the deadline of the ctx of the caller that started it, but not
+// its cancellation, so a caller that gives up does not fail the others.
+// Only Close cancels a run. Each caller waits no longer than its own ctx
+// allows.
 func (c *Cache) Status(ctx context.Context) (Document, error) {
 	c.mu.Lock()
 	if c.closed {

@@ -17,7 +17,9 @@ import (
 // JSON types: databases_loaded a boolean, the other five strings. Extra
 // members inside "product info" are skipped, so that a later release of the
 // service may add facts; unknown top-level members are rejected.
-// status_reason must be a non-empty list of non-empty strings. A member
+// status_reason must be a non-empty list of non-empty strings. A status of
+// "service available" requires the facts that make a service available:
+// databases loaded and the licence information "The key is valid". A member
 // repeated at any level, null in place of a value, and any data after the
 // object are errors. Python's printout of a document, with single quotes
 // and True, is not JSON and is rejected.
@@ -73,6 +75,9 @@ func (p *parser) document() (Document, error) {
 		return Document{}, fmt.Errorf(`missing member "status_reason" with status %q`, doc.Status)
 	case doc.Status != StatusAvailable && doc.Status != StatusNotAvailable:
 		return Document{}, fmt.Errorf("invalid status %q", doc.Status)
+	case doc.Status == StatusAvailable && !Evaluate(doc.ProductInfo).Available():
+		return Document{}, fmt.Errorf("status %q contradicts \"product info\": %q",
+			doc.Status, Evaluate(doc.ProductInfo).Reasons)
 	}
 	return doc, nil
 }

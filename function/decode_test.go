@@ -134,6 +134,8 @@ func TestParseDocumentInvalid(t *testing.T) {
 		{"number for string", strings.Replace(valid, `"version":"12.1.0.1297"`, `"version":12.1`, 1), "version: got a number"},
 		{"null for string", strings.Replace(valid, `"version":"12.1.0.1297"`, `"version":null`, 1), "version: got null"},
 		{"unknown status", strings.Replace(valid, `"service available"`, `"ok"`, 1), `invalid status "ok"`},
+		{"available without databases", strings.Replace(valid, `"databases_loaded":true`, `"databases_loaded":false`, 1), "contradicts"},
+		{"available with expired licence", strings.Replace(valid, `"The key is valid"`, `"Expired"`, 1), "contradicts"},
 		{"status not a string", strings.Replace(valid, `"service available"`, `true`, 1), "status: got a boolean"},
 		{"reasons when available", strings.Replace(valid, `"status":"service available"`, `"status":"service available","status_reason":["x"]`, 1), `"status_reason" with status`},
 		{"reasons missing", strings.Replace(valid, `"service available"`, `"service not available"`, 1), `missing member "status_reason"`},

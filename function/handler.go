@@ -19,18 +19,18 @@ const StatusPath = "/status"
 const DefaultTimeout = 10 * time.Second
 
 // Options configure a Handler. The zero value serves without an API key,
-// answers 200 in both states and gives each check DefaultTimeout.
+// responds 200 in both states and gives each check DefaultTimeout.
 type Options struct {
 	// APIKey, when not empty, must arrive in the x-api-key header of every
 	// request; other requests get 403.
 	APIKey string
 	// UnavailableCode is the HTTP status of a "service not available"
-	// document; zero means 200, as Kaspersky's service answers.
+	// document; zero means 200, as Kaspersky's service does.
 	UnavailableCode int
 	// Timeout bounds one backend check.
 	Timeout time.Duration
 	// DeadlineMargin is kept free before the deadline of the request's
-	// context, so that the answer still goes out before that deadline.
+	// context, so that the response still goes out before that deadline.
 	DeadlineMargin time.Duration
 	// Logger receives one line per failed check; nil discards them.
 	Logger *slog.Logger
@@ -52,7 +52,7 @@ type Handler struct {
 
 var _ http.Handler = (*Handler)(nil)
 
-// NewHandler returns a Handler that asks b on every request. Put a Cache in
+// NewHandler returns a Handler that calls b on every request. Put a Cache in
 // front of b to share and keep results.
 func NewHandler(b Backend, o Options) *Handler {
 	if o.Timeout <= 0 {

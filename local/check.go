@@ -44,7 +44,14 @@ func check(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 	}
 	run, err := newCheckRun(cl.environ, cl.now)
 	if err != nil {
-		fmt.Fprintf(stdout, "KESL UNKNOWN - %v\n", renameVars(err, cl.renames))
+		err = renameVars(err, cl.renames)
+		if cl.asJSON {
+			// A monitor that reads the report's outcome sees UNKNOWN too.
+			b, _ := json.Marshal(map[string]string{"outcome": compliance.Unknown.String(), "error": err.Error()})
+			fmt.Fprintf(stdout, "%s\n", b)
+			return exitUnknown
+		}
+		fmt.Fprintf(stdout, "KESL UNKNOWN - %v\n", err)
 		return exitUnknown
 	}
 
@@ -71,8 +78,10 @@ type commandLine struct {
 	now     string
 }
 
-// parseCheckFlags parses args and reports false after writing the problem
-// and the usage to w.
+// parseCheckFlags parses args and reports false after writing the problem,
+// as a plugin line "KESL UNKNOWN - ...", and the usage to w. -h writes the
+// usage alone and also reports false, so that check exits with 3 as
+// Nagios plugins do for help.
 func parseCheckFlags(args, environ []string, w io.Writer) (commandLine, bool) {
 	fs := flag.NewFlagSet("kesl-status check", flag.ContinueOnError)
 	fs.SetOutput(w)
@@ -84,11 +93,20 @@ func parseCheckFlags(args, environ []string, w io.Writer) (commandLine, bool) {
 	asJSON := fs.Bool("json", false, "print the JSON report instead of the Nagios plugin output")
 	now := fs.String("now", "", "evaluate the rules as of this RFC 3339 time instead of the clock, to try thresholds on recorded output")
 	fs.Usage = func() {
-		fmt.Fprintln(w, "Usage: kesl-status check [flags]\n\nChecks the compliance rules once. Flags override the KESL_STATUS_* variables.")
+		fmt.Fprintln(fs.Output(), "Usage: kesl-status check [flags]\n\nChecks the compliance rules once. Flags override the KESL_STATUS_* variables.")
 		fs.PrintDefaults()
 	}
 
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(w)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return commandLine{}, false
+	}
+	if err != nil {
+		fmt.Fprintf(w, "KESL UNKNOWN - invalid command line: %v\n", err)
+		fs.Usage()
 		return commandLine{}, false
 	}
 	if fs.NArg() > 0 {
@@ -139,7 +157,7 @@ func joinProblems(a, b error) error {
 }
 
 // renameVars replaces the variables of a *config.Error that a flag set
-// with the flag's name.
+// with the flag's name, in the variable column and in the messages.
 func renameVars(err error, renames map[string]string) error {
 	var cerr *config.Error
 	if !errors.As(err, &cerr) {
@@ -148,6 +166,9 @@ func renameVars(err error, renames map[string]string) error {
 	for i, p := range cerr.Problems {
 		if name, ok := renames[p.Var]; ok {
 			cerr.Problems[i].Var = name
+		}
+		for variable, name := range renames {
+			cerr.Problems[i].Message = strings.ReplaceAll(cerr.Problems[i].Message, variable, name)
 		}
 	}
 	return cerr
@@ -200,7 +221,7 @@ func writeNagios(w io.Writer, r compliance.Report, fleet bool, rules compliance.
 		perf = append(perf, perfData(prefix, h, rules)...)
 	}
 
-	line := fmt.Sprintf("KESL %s - %s", r.Outcome, summary(r, fleet))
+	line := fmt.Sprintf("KESL %s - %s", r.Outcome, pluginText(summary(r, fleet)))
 	if len(perf) > 0 {
 		line += " | " + strings.Join(perf, " ")
 	}
@@ -208,9 +229,24 @@ func writeNagios(w io.Writer, r compliance.Report, fleet bool, rules compliance.
 
 	for _, h := range r.Hosts {
 		for _, f := range h.Failures {
-			fmt.Fprintf(w, "%s: %s %s: %s\n", h.Name, f.Outcome, f.Rule, f.Reason)
+			fmt.Fprintf(w, "%s: %s %s: %s\n", h.Name, f.Outcome, f.Rule, pluginText(f.Reason))
 		}
 	}
+}
+
+// pluginText makes text from a remote document safe in plugin output:
+// control characters, such as a line break that would forge another line,
+// become spaces, and '|', which starts performance data, becomes '/'.
+func pluginText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '|':
+			return '/'
+		case r < ' ' || r == 0x7f:
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func summary(r compliance.Report, fleet bool) string {

@@ -152,7 +152,7 @@ func TestCheckInvalidSettings(t *testing.T) {
 		want []string
 	}{
 		{"flag without unit", nil, []string{"-db-warn=72"}, []string{"KESL UNKNOWN - invalid configuration:\n", `-db-warn="72": a duration needs a unit`}},
-		{"warn not below crit", nil, []string{"-db-warn=10h", "-db-crit=5h"}, []string{"-db-warn=", "must be less than KESL_STATUS_DB_CRIT_AGE"}},
+		{"warn not below crit", nil, []string{"-db-warn=10h", "-db-crit=5h"}, []string{"-db-warn=", "must be less than -db-crit"}},
 		{"variable", []string{"KESL_STATUS_LICENSE_WARN=0s"}, nil, []string{`KESL_STATUS_LICENSE_WARN="0s": must be greater than zero`}},
 		{"targets", nil, []string{"-targets=web1=http://127.0.0.1:1/status,web1=http://127.0.0.1:2/status"}, []string{`-targets: host name "web1" is listed more than once`}},
 		{"timeout", nil, []string{"-timeout=soon"}, []string{`-timeout="soon"`}},
@@ -324,5 +324,51 @@ func TestCheckFleetTimeout(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "\nhang: CRITICAL status: service not available: Agent not response\n") {
 		t.Errorf("output lacks the timed-out host:\n%s", stdout)
+	}
+}
+
+func TestCheckInvalidFlagFirstLine(t *testing.T) {
+	for _, arg := range []string{"-bogus", "-require-policy=maybe"} {
+		stdout, _, code := runCheck(t, nil, arg)
+		if code != 3 {
+			t.Errorf("check %s: exit %d, want 3", arg, code)
+		}
+		first, _, _ := strings.Cut(stdout, "\n")
+		if !strings.HasPrefix(first, "KESL UNKNOWN - invalid command line: ") {
+			t.Errorf("check %s: first line %q, want a KESL UNKNOWN plugin line", arg, first)
+		}
+	}
+}
+
+func TestCheckJSONInvalidSettings(t *testing.T) {
+	stdout, _, code := runCheck(t, nil, "-json", "-db-crit=1h")
+	if code != 3 {
+		t.Errorf("exit %d, want 3", code)
+	}
+	var report struct {
+		Outcome string `json:"outcome"`
+		Error   string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	if report.Outcome != "UNKNOWN" || !strings.Contains(report.Error, "-db-crit") {
+		t.Errorf("report = %+v, want outcome UNKNOWN and an error that names -db-crit", report)
+	}
+}
+
+func TestCheckRemoteTextCannotForgeLines(t *testing.T) {
+	facts := fleetFacts()
+	facts.LicenseInfo = "Expired\nKESL OK - forged | x=1"
+	target := "h=" + agent(t, function.Evaluate(facts))
+
+	stdout, _, code := runCheck(t, nil, "-targets="+target, fleetNow)
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n")[1:] {
+		if strings.HasPrefix(line, "KESL ") || strings.Contains(line, "|") {
+			t.Errorf("line %q from the agent's text reads as plugin output", line)
+		}
 	}
 }

@@ -55,7 +55,7 @@ func serve(ctx context.Context, environ []string, stderr io.Writer) int {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// Without this, "OPTIONS *" gets 200 from net/http before the API
-		// key check; with it, the handler answers 403 or 404.
+		// key check; with it, the handler responds 403 or 404.
 		DisableGeneralOptionsHandler: true,
 	}
 

@@ -23,7 +23,7 @@ trap cleanup EXIT
 ln -s "$PWD/bin/kesl-control-standin" "$work/kesl-control"
 echo scenario=healthy-12.2 >"$work/kesl-control.scenario"
 
-# wait_for waits up to 5 s until something answers /status on host:port $1.
+# wait_for waits up to 5 s until a server responds on /status on host:port $1.
 wait_for() {
 	for _ in $(seq 100); do
 		curl -s -o /dev/null "http://$1/status" && return 0
