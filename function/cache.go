@@ -47,9 +47,10 @@ func NewCache(b Backend, ttl time.Duration) *Cache {
 	return &Cache{backend: b, ttl: ttl, now: time.Now, life: life, end: end}
 }
 
-// Close cancels the run under way, waits until it has returned, and makes
-// every later Status fail with ErrClosed, so that a server shutting down
-// answers waiting requests at once and leaves no check running.
+// Close cancels the run under way, waits until it has returned (at most
+// closeWait), and makes every later Status fail with ErrClosed. A server
+// that shuts down thus responds to waiting requests at once and leaves no
+// check running.
 func (c *Cache) Close() {
 	c.mu.Lock()
 	c.closed = true
@@ -57,10 +58,18 @@ func (c *Cache) Close() {
 	c.mu.Unlock()
 
 	c.end()
-	if r != nil {
-		<-r.done
+	if r == nil {
+		return
+	}
+	select {
+	case <-r.done:
+	case <-time.After(closeWait):
 	}
 }
+
+// closeWait bounds how long Close waits for a canceled run, in case the
+// backend ignores its context.
+const closeWait = 5 * time.Second
 
 // Status returns the kept document while it is younger than the TTL;
 // otherwise it joins the run under way or starts one. The run takes the

@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -144,8 +145,21 @@ func ParseURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("agent URL %q has a fragment", u.Redacted())
 	case u.Path == "":
 		return nil, fmt.Errorf("agent URL %q has no path; add the path of the status route, such as /status", u.Redacted())
+	case !validPort(u):
+		return nil, fmt.Errorf("agent URL %q has an invalid port; use a number from 1 to 65535 or leave the port out", u.Redacted())
 	}
 	return u, nil
+}
+
+// validPort reports whether u has no port or one from 1 to 65535. A colon
+// with no port after it is invalid.
+func validPort(u *url.URL) bool {
+	_, port, err := net.SplitHostPort(u.Host)
+	if err != nil { // no port
+		return !strings.HasSuffix(u.Host, ":")
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // Status sends one GET to the agent and returns the document it relays. The
@@ -171,7 +185,7 @@ func (b *Backend) Status(ctx context.Context) (function.Document, error) {
 	if err != nil {
 		return function.Document{}, fail(transportReason(err), err)
 	}
-	defer closeBody(resp.Body)
+	defer closeBody(resp)
 
 	body, err := readAnswer(resp)
 	if err != nil {
@@ -230,10 +244,14 @@ func readAnswer(resp *http.Response) ([]byte, error) {
 
 // closeBody reads up to maxDrain bytes of what is left, so that a small
 // unread body does not cost the connection, then closes the body. A larger
-// rest makes the transport close the connection instead.
-func closeBody(body io.ReadCloser) {
-	io.Copy(io.Discard, io.LimitReader(body, maxDrain))
-	body.Close()
+// rest makes the transport close the connection instead. The body of a
+// 101 answer is the raw connection, which the request's context does not
+// bound, so it is closed unread.
+func closeBody(resp *http.Response) {
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	}
+	resp.Body.Close()
 }
 
 func fail(reason string, err error) error {

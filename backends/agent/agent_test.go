@@ -628,3 +628,26 @@ func TestStatusThroughCacheTimeout(t *testing.T) {
 	_, err := cache.Status(ctx)
 	wantReason(t, err, ReasonNoResponse)
 }
+
+// An answer of 101 turns the response body into the raw connection, which
+// the request's context does not bound. An agent that then holds the
+// connection must not hold the check.
+func TestStatusSwitchingProtocolsHeld(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		defer conn.Close()
+		buf.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n")
+		buf.Flush()
+		<-release
+	}))
+	t.Cleanup(srv.Close)
+	defer close(release)
+
+	_, err := check(t, newBackend(t, Options{URL: srv.URL + "/status"}))
+	wantReason(t, err, "Agent error: HTTP 101")
+}

@@ -36,6 +36,11 @@ func newHandler(environ []string, getenv func(string) string) (*awslambda.Handle
 		return nil, err
 	}
 	log := awslambda.NewLogger(os.Stderr, getenv, cfg.LogLevel, cfg.LogFormat)
+	// The log package's lines, which aws-lambda-go and the proxy adapters
+	// write, then go through the same handler and format.
+	// NOTE: the adapters also print some errors to stdout with fmt, which
+	// stay plain text without a request id.
+	slog.SetDefault(log)
 
 	backend, err := cfg.NewBackend(log)
 	if err != nil {

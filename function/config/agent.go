@@ -20,7 +20,7 @@ func (c *Config) validateAgent(errs *Error) {
 		errs.add("AGENT_URL", urlForMessage(c.AgentURL), err.Error()+". Set the full URL of the remote /status, such as https://10.0.0.5:8085/status")
 	}
 
-	if c.AgentCAFile != "" {
+	if c.AgentCAFile != "" && !errs.has("AGENT_CA_FILE") {
 		if _, err := agent.LoadCertPool(c.AgentCAFile); err != nil {
 			errs.add("AGENT_CA_FILE", c.AgentCAFile, "cannot load the CA certificates: "+err.Error())
 		}
@@ -32,6 +32,7 @@ func (c *Config) validateAgent(errs *Error) {
 		errs.add("AGENT_KEY_FILE", "", "is required with "+Prefix+"AGENT_CERT_FILE: set the file of the client certificate's private key")
 	case c.AgentCertFile == "":
 		errs.add("AGENT_CERT_FILE", "", "is required with "+Prefix+"AGENT_KEY_FILE: set the file of the client certificate")
+	case errs.has("AGENT_CERT_FILE") || errs.has("AGENT_KEY_FILE"):
 	default:
 		if _, err := tls.LoadX509KeyPair(c.AgentCertFile, c.AgentKeyFile); err != nil {
 			errs.add("AGENT_CERT_FILE", c.AgentCertFile, keyPairMessage(Prefix+"AGENT_KEY_FILE", err))

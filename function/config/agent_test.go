@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kesl-status/kesl-status/backends/agent/agenttest"
 )
@@ -110,5 +112,41 @@ func TestLoadAgentSettingsIgnoredForCLI(t *testing.T) {
 	_, err := Load([]string{"KESL_STATUS_AGENT_URL=not a url", "KESL_STATUS_AGENT_CA_FILE=/nonexistent"})
 	if err != nil {
 		t.Errorf("Load with the CLI backend: %v, want the agent settings ignored", err)
+	}
+}
+
+func TestLoadAgentRejectsIrregularFiles(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"KESL_STATUS_AGENT_CA_FILE", "KESL_STATUS_TLS_CLIENT_CA_FILE"} {
+		env := []string{
+			"KESL_STATUS_BACKEND=agent", "KESL_STATUS_AGENT_URL=https://127.0.0.1:8085/status",
+			"KESL_STATUS_TLS_CERT_FILE=" + fifo, "KESL_STATUS_TLS_KEY_FILE=" + fifo,
+			name + "=" + fifo,
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := Load(env)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "regular file") {
+				t.Errorf("Load with %s as a FIFO: %v, want an error that names it", name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Load with %s as a FIFO blocked", name)
+		}
+	}
+}
+
+func TestLoadAgentInvalidPort(t *testing.T) {
+	for _, url := range []string{"https://127.0.0.1:99999/status", "https://127.0.0.1:/status", "https://127.0.0.1:0/status"} {
+		_, err := Load([]string{"KESL_STATUS_BACKEND=agent", "KESL_STATUS_AGENT_URL=" + url})
+		if err == nil || !strings.Contains(err.Error(), "invalid port") {
+			t.Errorf("Load with %s: %v, want an invalid port error", url, err)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -152,16 +151,8 @@ func parseTargets(s string, errs *Error) []Target {
 }
 
 func checkTargetURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || u.Host == "" || u.Hostname() == "":
-		return fmt.Errorf("url %q is not an absolute URL such as https://10.0.0.5:8085/status", raw)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("url %q must start with http:// or https://", raw)
-	case u.User != nil:
-		return fmt.Errorf("url must not contain a user or password; set %sAGENT_API_KEY instead", Prefix)
-	}
-	return nil
+	_, err := agent.ParseURL(raw)
+	return err
 }
 
 // ComplianceTargets builds the hosts of cc: one agent backend per entry of

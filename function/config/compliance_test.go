@@ -96,10 +96,10 @@ func TestLoadComplianceInvalid(t *testing.T) {
 		{"target duplicate", "KESL_STATUS_TARGETS=a=http://127.0.0.1:1/status,a=http://127.0.0.1:2/status", "KESL_STATUS_TARGETS", `"a" is listed more than once`},
 		{"target bad name", "KESL_STATUS_TARGETS=web 1=http://127.0.0.1:1/status", "KESL_STATUS_TARGETS", `host name "web 1"`},
 		{"target empty name", "KESL_STATUS_TARGETS==http://127.0.0.1:1/status", "KESL_STATUS_TARGETS", `host name ""`},
-		{"target relative url", "KESL_STATUS_TARGETS=a=/status", "KESL_STATUS_TARGETS", "not an absolute URL"},
+		{"target relative url", "KESL_STATUS_TARGETS=a=/status", "KESL_STATUS_TARGETS", "must start with http:// or https://"},
 		{"target other scheme", "KESL_STATUS_TARGETS=a=ftp://10.0.0.5/status", "KESL_STATUS_TARGETS", "http:// or https://"},
-		{"target with password", "KESL_STATUS_TARGETS=a=https://u:secret@10.0.0.5/status", "KESL_STATUS_TARGETS", "AGENT_API_KEY"},
-		{"target not a url", "KESL_STATUS_TARGETS=a=http://[::1", "KESL_STATUS_TARGETS", "not an absolute URL"},
+		{"target with password", "KESL_STATUS_TARGETS=a=https://u:secret@10.0.0.5/status", "KESL_STATUS_TARGETS", "user information"},
+		{"target not a url", "KESL_STATUS_TARGETS=a=http://[::1", "KESL_STATUS_TARGETS", "invalid agent URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

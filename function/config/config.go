@@ -143,6 +143,7 @@ func (c *Config) validate(vars map[string]string, errs *Error) {
 		errs.add("LOG_FORMAT", c.LogFormat, "must be text or json")
 	}
 
+	c.checkRegularFiles(errs)
 	c.validateAgent(errs)
 	c.validateTLS(errs)
 }

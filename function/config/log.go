@@ -52,6 +52,10 @@ func (c Config) LogValue() slog.Value {
 	if c.BasePath != "" {
 		attrs = append(attrs, slog.String("base_path", c.BasePath))
 	}
+	if c.TLSCertFile != "" {
+		attrs = append(attrs, slog.String("tls_cert_file", c.TLSCertFile),
+			slog.String("tls_client_ca_file", c.TLSClientCAFile))
+	}
 	return slog.GroupValue(attrs...)
 }
 

@@ -8,6 +8,28 @@ import (
 	"github.com/kesl-status/kesl-status/backends/agent"
 )
 
+// checkRegularFiles rejects certificate and key settings that name
+// something other than a regular file, such as a FIFO, whose reading would
+// block start-up. The loaders below skip a file rejected here.
+func (c *Config) checkRegularFiles(errs *Error) {
+	files := []struct{ name, path string }{
+		{"AGENT_CA_FILE", c.AgentCAFile},
+		{"AGENT_CERT_FILE", c.AgentCertFile},
+		{"AGENT_KEY_FILE", c.AgentKeyFile},
+		{"TLS_CERT_FILE", c.TLSCertFile},
+		{"TLS_KEY_FILE", c.TLSKeyFile},
+		{"TLS_CLIENT_CA_FILE", c.TLSClientCAFile},
+	}
+	for _, f := range files {
+		if f.path == "" {
+			continue
+		}
+		if info, err := os.Stat(f.path); err == nil && !info.Mode().IsRegular() {
+			errs.add(f.name, f.path, "must be a regular file in PEM format")
+		}
+	}
+}
+
 // validateTLS checks the local runner's TLS files by loading them as
 // ServerTLSConfig does.
 func (c *Config) validateTLS(errs *Error) {
@@ -25,6 +47,10 @@ func (c *Config) validateTLS(errs *Error) {
 	unreadable := false
 	for _, f := range files {
 		if f.path == "" {
+			continue
+		}
+		if errs.has(f.name) {
+			unreadable = true
 			continue
 		}
 		if _, err := os.ReadFile(f.path); err != nil {
