@@ -22,7 +22,8 @@ const (
 )
 
 // probe holds the fields that tell the event shapes apart. A pointer or raw
-// field is nil when the event lacks it.
+// field is nil when the event lacks it; a raw field is "null" when the
+// event sets it to null, which present treats as absent.
 type probe struct {
 	Version           *string         `json:"version"`
 	HTTPMethod        *string         `json:"httpMethod"`
@@ -58,8 +59,8 @@ func classify(event []byte) (kind, error) {
 
 	rc := p.RequestContext
 	switch {
-	case rc != nil && rc.ELB != nil && p.HTTPMethod != nil && p.Path != nil:
-		if p.MultiValueHeaders != nil {
+	case rc != nil && present(rc.ELB) && p.HTTPMethod != nil && p.Path != nil:
+		if present(p.MultiValueHeaders) {
 			return kindALBMulti, nil
 		}
 		return kindALB, nil
@@ -71,6 +72,12 @@ func classify(event []byte) (kind, error) {
 		return kindRESTv1, nil
 	}
 	return kindOther, &UnsupportedEventError{Shape: describe(event, p)}
+}
+
+// present reports whether a raw field is in the event with a value other
+// than null.
+func present(raw json.RawMessage) bool {
+	return raw != nil && string(raw) != "null"
 }
 
 // describe names the shape of an event that is not an HTTP request, for the

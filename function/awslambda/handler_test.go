@@ -433,3 +433,26 @@ func TestInvokeBodyMatchesHTTP(t *testing.T) {
 		t.Errorf("Lambda body = %q, want HTTP body %q", got, rec.Body.String())
 	}
 }
+
+func TestClassifyNullFields(t *testing.T) {
+	tests := []struct {
+		name  string
+		event string
+		want  kind
+	}{
+		{"multi-value headers null", `{"requestContext":{"elb":{"targetGroupArn":"arn"}},"httpMethod":"GET","path":"/status","headers":{},"multiValueHeaders":null}`, kindALB},
+		{"multi-value headers set", `{"requestContext":{"elb":{"targetGroupArn":"arn"}},"httpMethod":"GET","path":"/status","multiValueHeaders":{}}`, kindALBMulti},
+		{"elb null", `{"requestContext":{"elb":null},"httpMethod":"GET","path":"/status"}`, kindRESTv1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := classify([]byte(tt.event))
+			if err != nil {
+				t.Fatalf("classify: %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("classify = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
