@@ -6,16 +6,16 @@ import (
 )
 
 // Backend reports the state of KESL on one host. Status must return by ctx's
-// deadline. A nil error means the document is KESL's own answer, which may
-// still say "service not available". When KESL did not answer, the error
+// deadline. A nil error means the document is KESL's own report, which may
+// still be "service not available". When KESL did not respond, the error
 // wraps ErrNoResponse or is an *UnavailableError that names another reason.
 type Backend interface {
 	Status(ctx context.Context) (Document, error)
 }
 
-// ErrNoResponse means that KESL did not answer: it is not running, the
+// ErrNoResponse means that KESL did not respond: it is not running, the
 // check timed out, or its output could not be read.
-var ErrNoResponse = errors.New("KESL did not answer")
+var ErrNoResponse = errors.New("KESL did not respond")
 
 // UnavailableError is a failed check whose document carries Reason, a short
 // stable phrase such as "Agent not response", instead of "KESL not response".

@@ -9,11 +9,11 @@ import (
 )
 
 // Cache is a Backend that shares one run of another Backend among all
-// concurrent callers (single-flight) and keeps its successful result for a
-// time-to-live, counted from the moment that run started, so that no caller
-// ever gets evidence older than the TTL. Failures are not kept: the next
-// caller after a failed run starts a new one. A TTL of zero turns the keeping
-// off, but callers that arrive during a run still share it.
+// concurrent callers (single-flight). It keeps a successful result for a
+// time-to-live counted from the moment its run started, so no kept result
+// is older than the TTL. Failures are not kept, so the next caller after a
+// failed run starts a new one. A TTL of zero turns the keeping off, but
+// callers that arrive during a run still share it.
 type Cache struct {
 	backend Backend
 	ttl     time.Duration

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// countingBackend answers with doc after waiting for release, counting runs.
+// countingBackend returns doc after waiting for release, counting runs.
 type countingBackend struct {
 	runs    atomic.Int32
 	release chan struct{}

@@ -19,9 +19,9 @@ const (
 	licenseValid             = "The key is valid"
 )
 
-// Facts is what KESL reports about itself: the six fields of "product info".
-// Strings are passed through as kesl-control printed them, trimmed; an empty
-// string means that KESL did not print the field.
+// Facts are the six fields of "product info" that KESL reports about
+// itself. Strings are passed through trimmed, as kesl-control printed them.
+// An empty string means that KESL did not print the field.
 type Facts struct {
 	DatabasesDate     string
 	DatabasesLoaded   bool
@@ -39,7 +39,7 @@ type Document struct {
 	Reasons []string
 }
 
-// Available reports whether d says that the service is available.
+// Available reports whether d's status is "service available".
 func (d Document) Available() bool {
 	return d.Status == StatusAvailable
 }

@@ -53,9 +53,10 @@ func MarshalError(code, message string) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string the way Python's json.dumps does
-// with ensure_ascii: '"' and '\\' escaped, \b \f \n \r \t in short form, and
-// every other character outside ' '..'~' as a \uXXXX escape in lowercase hex,
-// with a surrogate pair above U+FFFF. Invalid UTF-8 becomes U+FFFD.
+// with ensure_ascii. It escapes '"' and '\\', writes \b \f \n \r \t in short
+// form, and writes every other character outside ' '..'~' as a lowercase
+// \uXXXX escape, with a surrogate pair above U+FFFF. Invalid UTF-8 becomes
+// U+FFFD.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for _, r := range s {

@@ -88,8 +88,8 @@ func (h *Handler) Check(ctx context.Context) Document {
 	return doc
 }
 
-// ServeHTTP answers GET and HEAD /status with the status document, other
-// methods with 405 and other paths with 404, all after the API key check.
+// ServeHTTP serves the status document on GET and HEAD /status, 405 for
+// other methods and 404 for other paths, all after the API key check.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	wrote := false
 	defer func() {

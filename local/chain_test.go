@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/tls"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -124,7 +123,7 @@ func TestChainRelaysHostDocument(t *testing.T) {
 }
 
 func TestChainFailures(t *testing.T) {
-	refused := freeAddr(t)
+	refused := testutil.FreeAddr(t)
 	tests := []struct {
 		name     string
 		host     []string // scenario and settings of the host runner; nil for none
@@ -335,16 +334,4 @@ func waitForLog(t *testing.T, r *testutil.Runner, text string) string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// freeAddr returns a loopback address on which nothing listens.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }

@@ -46,7 +46,7 @@ func check(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 	if err != nil {
 		err = renameVars(err, cl.renames)
 		if cl.asJSON {
-			// A monitor that reads the report's outcome sees UNKNOWN too.
+			// A monitor that reads the outcome of the report gets UNKNOWN too.
 			b, _ := json.Marshal(map[string]string{"outcome": compliance.Unknown.String(), "error": err.Error()})
 			fmt.Fprintf(stdout, "%s\n", b)
 			return exitUnknown

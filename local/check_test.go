@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -176,28 +175,6 @@ func TestCheckInvalidSettings(t *testing.T) {
 	}
 }
 
-// agent serves doc on /status as the REST service does.
-func agent(t *testing.T, doc function.Document) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(function.Marshal(doc))
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/status"
-}
-
-func closedPortURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr + "/status"
-}
-
 // fleetFacts returns facts that are healthy at 2026-12-04T12:00:00Z.
 func fleetFacts() function.Facts {
 	return function.Facts{
@@ -218,10 +195,10 @@ func TestCheckFleet(t *testing.T) {
 	old := fleetFacts()
 	old.DatabasesDate = "2026-11-30 06:00:00"
 	targets := strings.Join([]string{
-		"web1=" + agent(t, function.Evaluate(fleetFacts())),
-		"web2=" + agent(t, function.Evaluate(expired)),
-		"db1=" + agent(t, function.Evaluate(old)),
-		"gone=" + closedPortURL(t),
+		"web1=" + testutil.ServeDocument(t, function.Evaluate(fleetFacts())),
+		"web2=" + testutil.ServeDocument(t, function.Evaluate(expired)),
+		"db1=" + testutil.ServeDocument(t, function.Evaluate(old)),
+		"gone=" + "http://" + testutil.FreeAddr(t) + "/status",
 	}, ",")
 
 	stdout, stderr, code := runCheck(t, []string{"KESL_STATUS_TARGETS=" + targets}, fleetNow)
@@ -252,7 +229,7 @@ func TestCheckFleet(t *testing.T) {
 func TestCheckFleetUnknown(t *testing.T) {
 	undated := fleetFacts()
 	undated.DatabasesDate = "N/A"
-	targets := "web1=" + agent(t, function.Evaluate(fleetFacts())) + ",web2=" + agent(t, function.Evaluate(undated))
+	targets := "web1=" + testutil.ServeDocument(t, function.Evaluate(fleetFacts())) + ",web2=" + testutil.ServeDocument(t, function.Evaluate(undated))
 
 	stdout, _, code := runCheck(t, nil, "-targets="+targets, fleetNow)
 	if code != 3 {
@@ -270,7 +247,7 @@ func TestCheckFleetUnknown(t *testing.T) {
 }
 
 func TestCheckJSON(t *testing.T) {
-	targets := "web1=" + agent(t, function.Evaluate(fleetFacts())) + ",gone=" + closedPortURL(t)
+	targets := "web1=" + testutil.ServeDocument(t, function.Evaluate(fleetFacts())) + ",gone=" + "http://" + testutil.FreeAddr(t) + "/status"
 	stdout, _, code := runCheck(t, nil, "-json", "-targets="+targets, fleetNow)
 	if code != 2 {
 		t.Errorf("exit status = %d, want 2", code)
@@ -312,7 +289,7 @@ func TestCheckFleetTimeout(t *testing.T) {
 		}
 	}))
 	t.Cleanup(func() { close(stop); hang.Close() })
-	targets := "web1=" + agent(t, function.Evaluate(fleetFacts())) + ",hang=" + hang.URL + "/status"
+	targets := "web1=" + testutil.ServeDocument(t, function.Evaluate(fleetFacts())) + ",hang=" + hang.URL + "/status"
 
 	start := time.Now()
 	stdout, _, code := runCheck(t, nil, "-targets="+targets, "-timeout=1s", fleetNow)
@@ -360,7 +337,7 @@ func TestCheckJSONInvalidSettings(t *testing.T) {
 func TestCheckRemoteTextCannotForgeLines(t *testing.T) {
 	facts := fleetFacts()
 	facts.LicenseInfo = "Expired\nKESL OK - forged | x=1"
-	target := "h=" + agent(t, function.Evaluate(facts))
+	target := "h=" + testutil.ServeDocument(t, function.Evaluate(facts))
 
 	stdout, _, code := runCheck(t, nil, "-targets="+target, fleetNow)
 	if code != 2 {

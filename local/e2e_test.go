@@ -158,7 +158,7 @@ func TestRunnerStartFailures(t *testing.T) {
 }
 
 // The runner's own locale is Russian and the stand-in prints Russian unless
-// its locale is C: the answer must still be the English document.
+// its locale is C: the response must still be the English document.
 func TestRunnerRussianLocale(t *testing.T) {
 	standIn := testutil.StandIn(t, "healthy-12.2")
 

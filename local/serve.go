@@ -18,7 +18,7 @@ import (
 )
 
 // Server limits. A request carries no body and a few headers, and the
-// answer waits at most for one check.
+// response waits for one check at most.
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 10 * time.Second
@@ -99,7 +99,7 @@ func shutdownOn(ctx context.Context, srv *http.Server, ln net.Listener, checks *
 }
 
 // withBasePath serves base+"/status" as /status, for a reverse proxy that
-// forwards a path prefix. Paths outside base reach h as "", which h answers
+// forwards a path prefix. Paths outside base reach h as "", which h rejects
 // with its 404 document.
 func withBasePath(base string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -245,7 +245,7 @@ func readAnswer(resp *http.Response) ([]byte, error) {
 // closeBody reads up to maxDrain bytes of what is left, so that a small
 // unread body does not cost the connection, then closes the body. A larger
 // rest makes the transport close the connection instead. The body of a
-// 101 answer is the raw connection, which the request's context does not
+// 101 response is the raw connection, which the request's context does not
 // bound, so it is closed unread.
 func closeBody(resp *http.Response) {
 	if resp.StatusCode != http.StatusSwitchingProtocols {

@@ -629,7 +629,7 @@ func TestStatusThroughCacheTimeout(t *testing.T) {
 	wantReason(t, err, ReasonNoResponse)
 }
 
-// An answer of 101 turns the response body into the raw connection, which
+// A response of 101 turns the body into the raw connection, which
 // the request's context does not bound. An agent that then holds the
 // connection must not hold the check.
 func TestStatusSwitchingProtocolsHeld(t *testing.T) {

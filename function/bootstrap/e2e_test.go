@@ -67,18 +67,6 @@ func findEmulator(t *testing.T) string {
 	return ""
 }
 
-// freeAddr returns a loopback address with a port that was free a moment
-// ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // startEmulator runs bootstrap for the host under aws-lambda-rie on
 // loopback ports, with the environment of testutil.BaseEnv plus env, and
 // kills the emulator's process group when the test ends.
@@ -87,10 +75,10 @@ func startEmulator(t *testing.T, env ...string) *emulator {
 	rie := findEmulator(t)
 	bootstrap := testutil.Build(t, "./function/bootstrap")
 
-	e := &emulator{addr: freeAddr(t), exited: make(chan struct{})}
+	e := &emulator{addr: testutil.FreeAddr(t), exited: make(chan struct{})}
 	e.cmd = exec.Command(rie,
 		"--runtime-interface-emulator-address", e.addr,
-		"--runtime-api-address", freeAddr(t),
+		"--runtime-api-address", testutil.FreeAddr(t),
 		bootstrap)
 	e.cmd.Env = append(testutil.BaseEnv(), env...)
 	e.cmd.Stdout = e
@@ -283,7 +271,7 @@ func TestEmulatorUnsupportedEvent(t *testing.T) {
 	}
 }
 
-// TestEmulatorHangingKESL runs a kesl-control that never answers in a
+// TestEmulatorHangingKESL runs a kesl-control that never responds in a
 // function with a 3-second timeout. The function must return the "KESL not
 // response" document itself before Lambda ends the invocation.
 func TestEmulatorHangingKESL(t *testing.T) {

@@ -2,26 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kesl-status/kesl-status/function"
+	"github.com/kesl-status/kesl-status/internal/testutil"
 )
-
-// scheduleAgent serves doc on /status as the REST service does.
-func scheduleAgent(t *testing.T, doc function.Document) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(function.Marshal(doc))
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/status"
-}
 
 // scheduleFacts returns healthy facts relative to the current time, since
 // the function evaluates with its own clock.
@@ -44,15 +31,10 @@ func startFleetEmulator(t *testing.T) *emulator {
 	old := scheduleFacts()
 	old.DatabasesDate = time.Now().UTC().Add(-96 * time.Hour).Format(time.DateTime)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String() + "/status"
-	ln.Close()
+	closed := "http://" + testutil.FreeAddr(t) + "/status"
 
-	targets := "web1=" + scheduleAgent(t, function.Evaluate(scheduleFacts())) +
-		",web2=" + scheduleAgent(t, function.Evaluate(old)) +
+	targets := "web1=" + testutil.ServeDocument(t, function.Evaluate(scheduleFacts())) +
+		",web2=" + testutil.ServeDocument(t, function.Evaluate(old)) +
 		",gone=" + closed
 	return startEmulator(t,
 		"KESL_STATUS_TARGETS="+targets,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/kesl-status/kesl-status/backends/agent"
 	"github.com/kesl-status/kesl-status/function"
+	"github.com/kesl-status/kesl-status/internal/testutil"
 )
 
 type backendFunc func(ctx context.Context) (function.Document, error)
@@ -235,17 +235,6 @@ func TestReportJSON(t *testing.T) {
 	}
 }
 
-// agentServer serves doc on /status as the service does.
-func agentServer(t *testing.T, doc function.Document) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(function.Marshal(doc))
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/status"
-}
-
 // hangingServer accepts requests and sends no response until the test ends.
 func hangingServer(t *testing.T) string {
 	t.Helper()
@@ -260,18 +249,6 @@ func hangingServer(t *testing.T) string {
 	return srv.URL + "/status"
 }
 
-// closedPort returns a loopback URL on which nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr + "/status"
-}
-
 func agentTarget(t *testing.T, name, url string) Target {
 	t.Helper()
 	b, err := agent.New(agent.Options{URL: url})
@@ -283,10 +260,10 @@ func agentTarget(t *testing.T, name, url string) Target {
 
 func TestRunAgents(t *testing.T) {
 	targets := []Target{
-		agentTarget(t, "healthy", agentServer(t, function.Evaluate(healthyFacts()))),
-		agentTarget(t, "expired", agentServer(t, function.Evaluate(expiredFacts()))),
-		agentTarget(t, "old", agentServer(t, function.Evaluate(oldDatabasesFacts()))),
-		agentTarget(t, "closed", closedPort(t)),
+		agentTarget(t, "healthy", testutil.ServeDocument(t, function.Evaluate(healthyFacts()))),
+		agentTarget(t, "expired", testutil.ServeDocument(t, function.Evaluate(expiredFacts()))),
+		agentTarget(t, "old", testutil.ServeDocument(t, function.Evaluate(oldDatabasesFacts()))),
+		agentTarget(t, "closed", "http://"+testutil.FreeAddr(t)+"/status"),
 		agentTarget(t, "hanging", hangingServer(t)),
 	}
 	o := testOptions()
